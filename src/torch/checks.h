@@ -2,6 +2,10 @@
 #pragma once
 
 #include <ATen/ATen.h>
+#include <c10/util/string_view.h>
+
+#include <string>
+#include <vector>
 
 #include "random_embeddings/core/circulant.h"
 
@@ -52,6 +56,62 @@ inline void check_output_dtype(at::ScalarType dtype) {
                        dtype == at::kBFloat16,
                    "RandomEmbedding: dtype must be float32, float64, float16 or bfloat16, got ",
                    dtype);
+}
+
+[[noreturn]] inline void throw_index_error(int64_t index, int64_t num_embeddings) {
+  TORCH_CHECK_INDEX(false, "RandomEmbedding: index ", index,
+                    " is out of range: indices must be in [0, ", num_embeddings,
+                    ") for num_embeddings=", num_embeddings);
+}
+
+enum class BagMode { kSum, kMean, kMax };
+
+inline BagMode parse_mode(c10::string_view mode) {
+  if (mode == "sum") return BagMode::kSum;
+  if (mode == "mean") return BagMode::kMean;
+  TORCH_CHECK_VALUE(mode == "max", "RandomEmbeddingBag: mode must be 'sum', 'mean' or 'max', got '",
+                    std::string(mode), "'");
+  return BagMode::kMax;
+}
+
+// Bag b covers indices [starts[b], starts[b + 1]).
+inline std::vector<int64_t> bag_starts(const at::Tensor& indices, const c10::optional<at::Tensor>& offsets,
+                                bool include_last_offset) {
+  const int64_t count = indices.numel();
+  if (indices.dim() == 2) {
+    TORCH_CHECK_VALUE(!offsets.has_value() || !offsets->defined(),
+                      "RandomEmbeddingBag: offsets must be None when input is 2-D (each row is a "
+                      "bag), got a tensor of shape ", offsets->sizes());
+    const int64_t bags = indices.size(0), length = indices.size(1);
+    std::vector<int64_t> starts(static_cast<size_t>(bags + 1));
+    for (int64_t b = 0; b <= bags; ++b) starts[b] = b * length;
+    return starts;
+  }
+  TORCH_CHECK_VALUE(indices.dim() == 1, "RandomEmbeddingBag: input must be 1-D or 2-D, got ",
+                    indices.dim(), "-D");
+  TORCH_CHECK_VALUE(offsets.has_value() && offsets->defined(),
+                    "RandomEmbeddingBag: offsets must be given when input is 1-D");
+  TORCH_CHECK_VALUE(offsets->dim() == 1, "RandomEmbeddingBag: offsets must be 1-D, got shape ",
+                    offsets->sizes());
+  TORCH_CHECK_TYPE(offsets->scalar_type() == at::kLong || offsets->scalar_type() == at::kInt,
+                   "RandomEmbeddingBag: offsets must be int64 or int32, got ",
+                   offsets->scalar_type());
+  const at::Tensor offs = offsets->to(at::kCPU, at::kLong).contiguous();
+  const int64_t* o = offs.data_ptr<int64_t>();
+  const int64_t m = offs.numel();
+  TORCH_CHECK_VALUE(!include_last_offset || m >= 1,
+                    "RandomEmbeddingBag: with include_last_offset, offsets needs at least 1 entry");
+  std::vector<int64_t> starts(o, o + m);
+  if (!include_last_offset) starts.push_back(count);
+  if (m > 0) {
+    TORCH_CHECK_VALUE(o[0] == 0, "RandomEmbeddingBag: offsets[0] must be 0, got ", o[0]);
+  }
+  for (size_t b = 0; b + 1 < starts.size(); ++b) {
+    TORCH_CHECK_VALUE(starts[b] <= starts[b + 1] && starts[b + 1] <= count,
+                      "RandomEmbeddingBag: offsets must be non-decreasing and within [0, ", count,
+                      "], got offsets[", b + 1, "] = ", starts[b + 1], " after ", starts[b]);
+  }
+  return starts;
 }
 
 }  // namespace random_embeddings::detail

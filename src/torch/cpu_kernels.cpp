@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include "checks.h"
@@ -36,9 +37,7 @@ void check_range(const Index* indices, int64_t count, int64_t num_embeddings) {
   const Index* bad = std::find_if(indices, indices + count, [&](Index i) {
     return i < 0 || static_cast<int64_t>(i) >= num_embeddings;
   });
-  TORCH_CHECK_INDEX(false, "RandomEmbedding: index ", static_cast<int64_t>(*bad),
-                    " is out of range: indices must be in [0, ", num_embeddings,
-                    ") for num_embeddings=", num_embeddings);
+  throw_index_error(static_cast<int64_t>(*bad), num_embeddings);
 }
 
 double row_norm(const float* row, int64_t d, double norm_type) {
@@ -139,6 +138,94 @@ at::Tensor embedding_cpu(const at::Tensor& rand_weight, const at::Tensor& packed
   return out;
 }
 
+// One bag with max_norm: each row is renormed before it is reduced, as torch does to its table.
+template <typename Index>
+int64_t reduce_bag_renormed(const core::CirculantView& view, const Index* indices, int64_t count,
+                            const float* weights, const RowOptions& options, bool max_mode,
+                            float* row, float* out) {
+  const int64_t d = view.embedding_dim;
+  std::fill(out, out + d, 0.0f);
+  int64_t reduced = 0;
+  for (int64_t t = 0; t < count; ++t) {
+    if (indices[t] == options.padding_idx) continue;
+    fill_rows(view, indices + t, 1, options, row);
+    for (int64_t k = 0; k < d; ++k) {
+      out[k] = max_mode ? (reduced == 0 ? row[k] : std::max(out[k], row[k]))
+                        : out[k] + (weights ? weights[t] : 1.0f) * row[k];
+    }
+    ++reduced;
+  }
+  return reduced;
+}
+
+at::Tensor embedding_bag_cpu(const at::Tensor& rand_weight, const at::Tensor& packed_signs,
+                             int64_t num_embeddings, const at::Tensor& indices,
+                             const c10::optional<at::Tensor>& offsets, c10::string_view mode_name,
+                             const c10::optional<at::Tensor>& per_sample_weights,
+                             bool include_last_offset, c10::optional<int64_t> padding_idx,
+                             c10::optional<double> max_norm, double norm_type,
+                             c10::optional<at::ScalarType> dtype) {
+  check_params(rand_weight, packed_signs, num_embeddings);
+  check_index_dtype(indices);
+  const BagMode mode = parse_mode(mode_name);
+  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
+  check_output_dtype(out_dtype);
+  const RowOptions options{normalized_padding_idx(padding_idx, num_embeddings), max_norm,
+                           norm_type};
+  const std::vector<int64_t> starts = bag_starts(indices, offsets, include_last_offset);
+  const at::Tensor idx = indices.contiguous().view(-1);
+  at::Tensor weights;
+  if (per_sample_weights.has_value() && per_sample_weights->defined()) {
+    TORCH_CHECK_VALUE(mode == BagMode::kSum,
+                      "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
+                      "got mode='", std::string(mode_name), "'");
+    TORCH_CHECK_TYPE(at::isFloatingType(per_sample_weights->scalar_type()),
+                     "RandomEmbeddingBag: per_sample_weights must be floating point, got ",
+                     per_sample_weights->scalar_type());
+    TORCH_CHECK_VALUE(per_sample_weights->sizes() == indices.sizes(),
+                      "RandomEmbeddingBag: per_sample_weights must have the shape of input ",
+                      indices.sizes(), ", got ", per_sample_weights->sizes());
+    weights = per_sample_weights->to(at::kCPU, at::kFloat).contiguous().view(-1);
+  }
+  const at::Tensor weight = rand_weight.contiguous();
+  const at::Tensor signs = packed_signs.contiguous();
+  const int64_t d = weight.size(1);
+  const int64_t bags = static_cast<int64_t>(starts.size()) - 1;
+  at::Tensor out = at::empty({bags, d}, weight.options().dtype(out_dtype));
+  if (bags == 0) return out;
+  const core::CirculantView view = make_view(weight, signs, num_embeddings);
+  const int64_t count = idx.numel();
+  const int64_t grain =
+      std::max<int64_t>(1, kFloatsPerTask / (d * std::max<int64_t>(1, count / bags)));
+  AT_DISPATCH_INDEX_TYPES(idx.scalar_type(), "random_embeddings::embedding_bag", [&] {
+    const index_t* index_data = idx.data_ptr<index_t>();
+    check_range(index_data, count, num_embeddings);
+    const float* weight_data = weights.defined() ? weights.data_ptr<float>() : nullptr;
+    AT_DISPATCH_FLOATING_TYPES_AND2(at::kHalf, at::kBFloat16, out_dtype, "embedding_bag_out", [&] {
+      scalar_t* out_data = out.data_ptr<scalar_t>();
+      at::parallel_for(0, bags, grain, [&](int64_t begin, int64_t end) {
+        std::vector<float> acc(static_cast<size_t>(d)), row(static_cast<size_t>(d));
+        for (int64_t b = begin; b < end; ++b) {
+          const int64_t first = starts[b], size = starts[b + 1] - starts[b];
+          const float* w = weight_data ? weight_data + first : nullptr;
+          const int64_t reduced =
+              max_norm.has_value()
+                  ? reduce_bag_renormed(view, index_data + first, size, w, options,
+                                        mode == BagMode::kMax, row.data(), acc.data())
+                  : core::reduce_bag(view, index_data + first, size, w, options.padding_idx,
+                                     mode == BagMode::kMax, acc.data());
+          if (mode == BagMode::kMean && reduced > 1) {
+            for (float& v : acc) v /= static_cast<float>(reduced);
+          }
+          std::transform(acc.begin(), acc.end(), out_data + b * d,
+                         [](float v) { return static_cast<scalar_t>(v); });
+        }
+      });
+    });
+  });
+  return out;
+}
+
 at::Tensor pack_signs_cpu(const at::Tensor& rand_signs) {
   TORCH_CHECK_TYPE(rand_signs.scalar_type() == at::kBool,
                    "RandomEmbedding: rand_signs must be bool, got ", rand_signs.scalar_type());
@@ -173,6 +260,7 @@ at::Tensor unpack_signs_cpu(const at::Tensor& packed_signs, int64_t embedding_di
 
 TORCH_LIBRARY_IMPL(random_embeddings, CPU, m) {
   m.impl("embedding", &random_embeddings::detail::embedding_cpu);
+  m.impl("embedding_bag", &random_embeddings::detail::embedding_bag_cpu);
   m.impl("pack_signs", &random_embeddings::detail::pack_signs_cpu);
   m.impl("unpack_signs", &random_embeddings::detail::unpack_signs_cpu);
 }

@@ -78,6 +78,18 @@ at::Tensor embedding(const at::Tensor& rand_weight, const at::Tensor& packed_sig
                  norm_type, dtype);
 }
 
+at::Tensor embedding_bag(const at::Tensor& rand_weight, const at::Tensor& packed_signs,
+                         int64_t num_embeddings, const at::Tensor& indices,
+                         const c10::optional<at::Tensor>& offsets, c10::string_view mode,
+                         const c10::optional<at::Tensor>& per_sample_weights,
+                         bool include_last_offset, c10::optional<int64_t> padding_idx,
+                         c10::optional<double> max_norm, double norm_type,
+                         c10::optional<at::ScalarType> dtype) {
+  static const auto op = find_op<decltype(embedding_bag)>("random_embeddings::embedding_bag");
+  return op.call(rand_weight, packed_signs, num_embeddings, indices, offsets, mode,
+                 per_sample_weights, include_last_offset, padding_idx, max_norm, norm_type, dtype);
+}
+
 }  // namespace random_embeddings::ops
 
 TORCH_LIBRARY(random_embeddings, m) {
@@ -91,4 +103,9 @@ TORCH_LIBRARY(random_embeddings, m) {
       "embedding(Tensor rand_weight, Tensor packed_signs, int num_embeddings, Tensor indices, "
       "int? padding_idx=None, float? max_norm=None, float norm_type=2., "
       "ScalarType? dtype=None) -> Tensor");
+  m.def(
+      "embedding_bag(Tensor rand_weight, Tensor packed_signs, int num_embeddings, Tensor indices, "
+      "Tensor? offsets=None, str mode=\"mean\", Tensor? per_sample_weights=None, "
+      "bool include_last_offset=False, int? padding_idx=None, float? max_norm=None, "
+      "float norm_type=2., ScalarType? dtype=None) -> Tensor");
 }

@@ -4,6 +4,7 @@
 
 #include <ATen/ATen.h>
 #include <c10/util/Optional.h>
+#include <c10/util/string_view.h>
 
 #include <tuple>
 
@@ -29,5 +30,20 @@ at::Tensor embedding(const at::Tensor& rand_weight, const at::Tensor& packed_sig
                      c10::optional<int64_t> padding_idx = c10::nullopt,
                      c10::optional<double> max_norm = c10::nullopt, double norm_type = 2.0,
                      c10::optional<at::ScalarType> dtype = c10::nullopt);
+
+// Sums, means or maxima of bags of rows, in one pass from the parameters (no dense table, no
+// T x d intermediate). 2-D indices: each row is a bag (offsets must be empty). 1-D indices: bag b
+// starts at offsets[b] (include_last_offset: offsets has one more entry, the end). mode is
+// "sum", "mean" or "max"; per_sample_weights (mode "sum") scales each row; padding_idx rows are
+// skipped (and not counted by "mean"); an empty bag is zeros. Output: (bags, d).
+at::Tensor embedding_bag(const at::Tensor& rand_weight, const at::Tensor& packed_signs,
+                         int64_t num_embeddings, const at::Tensor& indices,
+                         const c10::optional<at::Tensor>& offsets = c10::nullopt,
+                         c10::string_view mode = "mean",
+                         const c10::optional<at::Tensor>& per_sample_weights = c10::nullopt,
+                         bool include_last_offset = false,
+                         c10::optional<int64_t> padding_idx = c10::nullopt,
+                         c10::optional<double> max_norm = c10::nullopt, double norm_type = 2.0,
+                         c10::optional<at::ScalarType> dtype = c10::nullopt);
 
 }  // namespace random_embeddings::ops
