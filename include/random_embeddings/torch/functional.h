@@ -14,6 +14,13 @@ torch::Tensor random_embedding(const torch::Tensor& input, const torch::Tensor& 
                                const torch::Tensor& packed_signs,
                                const RandomEmbeddingFuncOptions& options);
 
+// Sum, mean or max of bags of rows, straight from the parameters.
+// Example: functional::random_embedding_bag(ids, w, s,
+//              RandomEmbeddingBagFuncOptions(n).offsets(offsets).mode(torch::kSum));
+torch::Tensor random_embedding_bag(const torch::Tensor& input, const torch::Tensor& rand_weight,
+                                   const torch::Tensor& packed_signs,
+                                   const RandomEmbeddingBagFuncOptions& options);
+
 }  // namespace functional
 
 // The dense n x d float32 matrix that RandomEmbedding(n, d, c) would produce from the same

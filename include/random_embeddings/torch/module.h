@@ -3,6 +3,8 @@
 #pragma once
 
 #include <torch/nn/cloneable.h>
+#include <torch/nn/modules/common.h>
+#include <torch/nn/modules/container/any_value.h>
 #include <torch/nn/pimpl.h>
 #include <torch/serialize/archive.h>
 #include <torch/types.h>
@@ -47,5 +49,38 @@ class RandomEmbeddingImpl : public torch::nn::Cloneable<RandomEmbeddingImpl> {
 
 // A ModuleHolder for RandomEmbeddingImpl; see torch::nn::ModuleHolder for its semantics.
 TORCH_MODULE(RandomEmbedding);
+
+// A drop-in for torch::nn::EmbeddingBag: sums, means or maxima of bags of fixed random circulant
+// rows, computed in one pass from the parameters. Same buffers and archive as RandomEmbedding.
+class RandomEmbeddingBagImpl : public torch::nn::Cloneable<RandomEmbeddingBagImpl> {
+ public:
+  RandomEmbeddingBagImpl(int64_t num_embeddings, int64_t embedding_dim)
+      : RandomEmbeddingBagImpl(RandomEmbeddingBagOptions(num_embeddings, embedding_dim)) {}
+  explicit RandomEmbeddingBagImpl(RandomEmbeddingBagOptions options_);
+
+  void reset() override;
+  void pretty_print(std::ostream& stream) const override;
+
+  // input 2-D (bags, length) with no offsets, or 1-D with offsets; -> (bags, d).
+  torch::Tensor forward(const torch::Tensor& input, const torch::Tensor& offsets = {},
+                        const torch::Tensor& per_sample_weights = {});
+
+  // The dense n x d matrix, materialized on each call.
+  torch::Tensor weight() const;
+
+  void save(torch::serialize::OutputArchive& archive) const override;
+  void load(torch::serialize::InputArchive& archive) override;
+
+  RandomEmbeddingBagOptions options;
+  torch::Tensor rand_weight;
+  torch::Tensor ind;
+  torch::Tensor packed_signs;
+
+ protected:
+  FORWARD_HAS_DEFAULT_ARGS({1, torch::nn::AnyValue(torch::Tensor())},
+                           {2, torch::nn::AnyValue(torch::Tensor())})
+};
+
+TORCH_MODULE(RandomEmbeddingBag);
 
 }  // namespace random_embeddings
