@@ -51,6 +51,8 @@ c10::TypedOperatorHandle<Signature> find_op(const char* name) {
 
 }  // namespace
 
+const char* version() { return RANDOM_EMBEDDINGS_VERSION; }
+
 std::tuple<at::Tensor, at::Tensor> init_params(int64_t num_embeddings, int64_t embedding_dim,
                                                double avg_embedding_norm,
                                                c10::optional<at::Generator> generator) {

@@ -10,6 +10,11 @@
 
 namespace random_embeddings::ops {
 
+// The library's version. A program that reaches the operators only through TorchScript calls
+// this (as torchvision's users call vision::cuda_version()) so that the linker keeps the library,
+// whose loading registers the operators.
+const char* version();
+
 // Draws the parameters exactly as SPEC.md says: randn(b, d) scaled to average row norm c, then
 // randint(2, (b, d), bool) packed to bits. Returns (rand_weight float32 b x d,
 // packed_signs uint8 b x ceil(d / 8)). Throws c10::ValueError for n < 1, d < 1 or c not finite > 0.
