@@ -1,9 +1,9 @@
 // The demo: a RandomEmbedding the size of a large pretrained vector file (2,000,000 x 300), one
 // batch looked up, and the resident memory it takes next to a dense torch::nn::Embedding.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 #include <torch/torch.h>
 
+#include <CLI/CLI.hpp>
 #include <chrono>
 
 #include "common/process_memory.h"
@@ -12,8 +12,9 @@
 namespace apps = random_embeddings::apps;
 
 int main(int argc, char** argv) {
-  CLI::App app{"Build a RandomEmbedding, look up a batch, and compare its memory with a dense "
-               "torch::nn::Embedding of the same shape."};
+  CLI::App app{
+      "Build a RandomEmbedding, look up a batch, and compare its memory with a dense "
+      "torch::nn::Embedding of the same shape."};
   int64_t n = 2'000'000, d = 300, batch = 4096;
   int threads = 2;
   bool skip_dense = false;
@@ -40,9 +41,9 @@ int main(int argc, char** argv) {
   const torch::Tensor ids = torch::randint(n, {batch}, torch::kLong);
   const auto lookup_start = std::chrono::steady_clock::now();
   const torch::Tensor rows = embedding(ids);
-  const double lookup_us = std::chrono::duration<double, std::micro>(
-                               std::chrono::steady_clock::now() - lookup_start)
-                               .count();
+  const double lookup_us =
+      std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - lookup_start)
+          .count();
   const double mean_norm = rows.norm(2, {1}).mean().item<double>();
 
   fmt::print("{}\n", c10::str(*embedding));

@@ -52,10 +52,9 @@ inline int64_t normalized_padding_idx(c10::optional<int64_t> padding_idx, int64_
 }
 
 inline void check_output_dtype(at::ScalarType dtype) {
-  TORCH_CHECK_TYPE(dtype == at::kFloat || dtype == at::kDouble || dtype == at::kHalf ||
-                       dtype == at::kBFloat16,
-                   "RandomEmbedding: dtype must be float32, float64, float16 or bfloat16, got ",
-                   dtype);
+  TORCH_CHECK_TYPE(
+      dtype == at::kFloat || dtype == at::kDouble || dtype == at::kHalf || dtype == at::kBFloat16,
+      "RandomEmbedding: dtype must be float32, float64, float16 or bfloat16, got ", dtype);
 }
 
 [[noreturn]] inline void throw_index_error(int64_t index, int64_t num_embeddings) {
@@ -75,13 +74,15 @@ inline BagMode parse_mode(c10::string_view mode) {
 }
 
 // Bag b covers indices [starts[b], starts[b + 1]).
-inline std::vector<int64_t> bag_starts(const at::Tensor& indices, const c10::optional<at::Tensor>& offsets,
-                                bool include_last_offset) {
+inline std::vector<int64_t> bag_starts(const at::Tensor& indices,
+                                       const c10::optional<at::Tensor>& offsets,
+                                       bool include_last_offset) {
   const int64_t count = indices.numel();
   if (indices.dim() == 2) {
     TORCH_CHECK_VALUE(!offsets.has_value() || !offsets->defined(),
                       "RandomEmbeddingBag: offsets must be None when input is 2-D (each row is a "
-                      "bag), got a tensor of shape ", offsets->sizes());
+                      "bag), got a tensor of shape ",
+                      offsets->sizes());
     const int64_t bags = indices.size(0), length = indices.size(1);
     std::vector<int64_t> starts(static_cast<size_t>(bags + 1));
     for (int64_t b = 0; b <= bags; ++b) starts[b] = b * length;

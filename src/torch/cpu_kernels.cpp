@@ -54,7 +54,8 @@ double row_norm(const float* row, int64_t d, double norm_type) {
     for (int64_t k = 0; k < d; ++k) acc += static_cast<double>(row[k]) * row[k];
     return std::sqrt(acc);
   }
-  for (int64_t k = 0; k < d; ++k) acc += std::pow(std::fabs(static_cast<double>(row[k])), norm_type);
+  for (int64_t k = 0; k < d; ++k)
+    acc += std::pow(std::fabs(static_cast<double>(row[k])), norm_type);
   return std::pow(acc, 1.0 / norm_type);
 }
 
@@ -178,7 +179,8 @@ at::Tensor embedding_bag_cpu(const at::Tensor& rand_weight, const at::Tensor& pa
   if (per_sample_weights.has_value() && per_sample_weights->defined()) {
     TORCH_CHECK_VALUE(mode == BagMode::kSum,
                       "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
-                      "got mode='", std::string(mode_name), "'");
+                      "got mode='",
+                      std::string(mode_name), "'");
     TORCH_CHECK_TYPE(at::isFloatingType(per_sample_weights->scalar_type()),
                      "RandomEmbeddingBag: per_sample_weights must be floating point, got ",
                      per_sample_weights->scalar_type());
@@ -233,7 +235,8 @@ at::Tensor pack_signs_cpu(const at::Tensor& rand_signs) {
                     rand_signs.sizes());
   const at::Tensor signs = rand_signs.contiguous();
   const int64_t rows = signs.size(0), d = signs.size(1);
-  at::Tensor packed = at::empty({rows, core::packed_sign_bytes(d)}, signs.options().dtype(at::kByte));
+  at::Tensor packed =
+      at::empty({rows, core::packed_sign_bytes(d)}, signs.options().dtype(at::kByte));
   core::pack_signs(signs.data_ptr<bool>(), rows, d, packed.data_ptr<uint8_t>());
   return packed;
 }

@@ -98,12 +98,14 @@ at::Tensor embedding_bag_torch_ops(const at::Tensor& rand_weight, const at::Tens
   const bool has_weights = per_sample_weights.has_value() && per_sample_weights->defined();
   TORCH_CHECK_VALUE(!has_weights || mode == BagMode::kSum,
                     "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
-                    "got mode='", std::string(mode_name), "'");
+                    "got mode='",
+                    std::string(mode_name), "'");
   if (indices.is_meta()) {
     TORCH_CHECK_VALUE(indices.dim() == 1 || indices.dim() == 2,
                       "RandomEmbeddingBag: input must be 1-D or 2-D, got ", indices.dim(), "-D");
-    const int64_t bags = indices.dim() == 2 ? indices.size(0)
-                                            : offsets.value().size(0) - (include_last_offset ? 1 : 0);
+    const int64_t bags = indices.dim() == 2
+                             ? indices.size(0)
+                             : offsets.value().size(0) - (include_last_offset ? 1 : 0);
     return at::empty({bags, d}, rand_weight.options().dtype(out_dtype));
   }
   const std::vector<int64_t> starts = bag_starts(indices, offsets, include_last_offset);
@@ -112,9 +114,9 @@ at::Tensor embedding_bag_torch_ops(const at::Tensor& rand_weight, const at::Tens
   const int64_t count = idx.numel();
   // Rows in input order plus one zero row; padding positions point at the zero row, which
   // at::embedding_bag then skips as its own padding_idx.
-  const at::Tensor rows = at::cat(
-      {rows_torch_ops(rand_weight, packed_signs, idx, max_norm, norm_type),
-       at::zeros({1, d}, rand_weight.options())});
+  const at::Tensor rows =
+      at::cat({rows_torch_ops(rand_weight, packed_signs, idx, max_norm, norm_type),
+               at::zeros({1, d}, rand_weight.options())});
   at::Tensor positions = at::arange(count, idx.options());
   if (pad >= 0) positions = at::where(idx.eq(pad), at::full_like(positions, count), positions);
   const at::Tensor bag_offsets =

@@ -25,8 +25,8 @@ c10::optional<at::Tensor> optional_tensor(const torch::Tensor& t) {
 c10::optional<int64_t> checked_padding_idx(c10::optional<int64_t> padding_idx, int64_t n) {
   if (!padding_idx.has_value()) return padding_idx;
   const int64_t p = *padding_idx;
-  TORCH_CHECK_VALUE(p >= -n && p < n, "RandomEmbedding: padding_idx must be within [", -n, ", ",
-                    n, "), got ", p);
+  TORCH_CHECK_VALUE(p >= -n && p < n, "RandomEmbedding: padding_idx must be within [", -n, ", ", n,
+                    "), got ", p);
   return p < 0 ? p + n : p;
 }
 

@@ -1,12 +1,13 @@
 // Operator schemas (one TORCH_LIBRARY for the project), the backend-free construction op, and the
 // typed C++ entry points that call through the dispatcher.
+#include "random_embeddings/torch/ops.h"
+
 #include <ATen/core/dispatch/Dispatcher.h>
 #include <torch/library.h>
 
 #include <cmath>
 
 #include "random_embeddings/core/circulant.h"
-#include "random_embeddings/torch/ops.h"
 
 namespace random_embeddings::ops {
 namespace {
@@ -56,8 +57,7 @@ const char* version() { return RANDOM_EMBEDDINGS_VERSION; }
 std::tuple<at::Tensor, at::Tensor> init_params(int64_t num_embeddings, int64_t embedding_dim,
                                                double avg_embedding_norm,
                                                c10::optional<at::Generator> generator) {
-  static const auto op =
-      find_op<decltype(init_params)>("random_embeddings::init_params");
+  static const auto op = find_op<decltype(init_params)>("random_embeddings::init_params");
   return op.call(num_embeddings, embedding_dim, avg_embedding_norm, std::move(generator));
 }
 

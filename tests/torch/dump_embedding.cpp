@@ -1,6 +1,7 @@
 // Usage: dump_embedding N D C SEED OUT_FILE
 // Seeds torch's default generator, builds RandomEmbedding(N, D, C) and writes a pickle that
-// Python's torch.load reads: {rand_weight, rand_signs, rows, weight} (rows for ids 0..N-1 reversed).
+// Python's torch.load reads: {rand_weight, rand_signs, rows, weight} (rows for ids 0..N-1
+// reversed).
 #include <torch/torch.h>
 
 #include <fstream>
@@ -23,11 +24,11 @@ int main(int argc, char** argv) {
   const torch::Tensor ids = torch::arange(n - 1, -1, -1, torch::kLong);
   c10::Dict<std::string, torch::Tensor> out;
   out.insert("rand_weight", embedding->rand_weight);
-  out.insert("rand_signs",
-             random_embeddings::ops::unpack_signs(embedding->packed_signs, d));
+  out.insert("rand_signs", random_embeddings::ops::unpack_signs(embedding->packed_signs, d));
   out.insert("rows", embedding(ids));
   out.insert("weight", embedding->weight());
   const std::vector<char> bytes = torch::pickle_save(c10::IValue(out));
-  std::ofstream(argv[5], std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  std::ofstream(argv[5], std::ios::binary)
+      .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   return 0;
 }

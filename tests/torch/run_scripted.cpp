@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   std::cerr << "random_embeddings " << random_embeddings::ops::version() << "\n";
   torch::jit::Module model = torch::jit::load(argv[1]);
   std::ifstream in(argv[2], std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
   const auto inputs = torch::pickle_load(bytes).toGenericDict();
   const torch::IValue out =
       model.forward({inputs.at("ids").toTensor(), inputs.at("offsets").toTensor()});

@@ -17,8 +17,10 @@ TEST(RandomEmbeddingBag, MatchesDenseEmbeddingBagInEveryMode) {
   const torch::Tensor offsets = torch::tensor({0, 4, 4, 60, 119});
   const std::vector<torch::nn::EmbeddingBagMode> modes{torch::kSum, torch::kMean, torch::kMax};
   for (const auto& mode : modes) {
-    for (const c10::optional<int64_t> padding : {c10::optional<int64_t>(), c10::optional<int64_t>(ids[2].item<int64_t>())}) {
-      re::RandomEmbeddingBag bag(re::RandomEmbeddingBagOptions(500, 33).mode(mode).padding_idx(padding));
+    for (const c10::optional<int64_t> padding :
+         {c10::optional<int64_t>(), c10::optional<int64_t>(ids[2].item<int64_t>())}) {
+      re::RandomEmbeddingBag bag(
+          re::RandomEmbeddingBagOptions(500, 33).mode(mode).padding_idx(padding));
       auto expected_options = F::EmbeddingBagFuncOptions().offsets(offsets).mode(mode);
       if (padding) expected_options.padding_idx(*padding);
       const torch::Tensor expected = F::embedding_bag(ids, bag->weight(), expected_options);
@@ -38,10 +40,12 @@ TEST(RandomEmbeddingBag, TwoDimensionalInputWeightsAndLastOffset) {
   const torch::Tensor offsets = torch::arange(0, 121, 20);
   re::RandomEmbeddingBag last(
       re::RandomEmbeddingBagOptions(300, 16).mode(torch::kSum).include_last_offset(true));
-  const torch::Tensor expected = F::embedding_bag(
-      flat, last->weight(),
-      F::EmbeddingBagFuncOptions().offsets(offsets).mode(torch::kSum).per_sample_weights(w)
-          .include_last_offset(true));
+  const torch::Tensor expected = F::embedding_bag(flat, last->weight(),
+                                                  F::EmbeddingBagFuncOptions()
+                                                      .offsets(offsets)
+                                                      .mode(torch::kSum)
+                                                      .per_sample_weights(w)
+                                                      .include_last_offset(true));
   EXPECT_TRUE(torch::allclose(last(flat, offsets, w), expected, 1e-5, 1e-6));
   EXPECT_EQ(last(flat, offsets, w).sizes(), (std::vector<int64_t>{6, 16}));
 }
@@ -80,8 +84,8 @@ TEST(EmbeddingOptions, PaddingMaxNormAndDtypes) {
   ids[0] = 198;
   const torch::Tensor dense = emb->weight();
   EXPECT_TRUE(torch::equal(dense[198], torch::zeros({12})));
-  const torch::Tensor expected = F::embedding(
-      ids, dense.clone(), F::EmbeddingFuncOptions().padding_idx(198).max_norm(0.3));
+  const torch::Tensor expected =
+      F::embedding(ids, dense.clone(), F::EmbeddingFuncOptions().padding_idx(198).max_norm(0.3));
   EXPECT_TRUE(torch::allclose(emb(ids), expected, 1e-6, 1e-7));
   EXPECT_TRUE(torch::equal(emb->weight(), dense));  // the parameters stay fixed
   for (const auto dtype : {torch::kFloat64, torch::kFloat16, torch::kBFloat16}) {
@@ -95,12 +99,12 @@ TEST(EmbeddingOptions, PaddingMaxNormAndDtypes) {
 TEST(Fallback, TorchOpsKernelsMatchTheCpuKernels) {
   auto [w, s] = re::ops::init_params(1000, 37);
   const torch::Tensor ids = torch::randint(1000, {3, 41}, torch::kLong);
-  const torch::Tensor meta = re::ops::embedding(w.to(torch::kMeta), s.to(torch::kMeta), 1000,
-                                                ids.to(torch::kMeta));
+  const torch::Tensor meta =
+      re::ops::embedding(w.to(torch::kMeta), s.to(torch::kMeta), 1000, ids.to(torch::kMeta));
   EXPECT_EQ(meta.sizes(), (std::vector<int64_t>{3, 41, 37}));
   EXPECT_TRUE(meta.is_meta());
-  const torch::Tensor bag = re::ops::embedding_bag(w.to(torch::kMeta), s.to(torch::kMeta), 1000,
-                                                   ids.to(torch::kMeta));
+  const torch::Tensor bag =
+      re::ops::embedding_bag(w.to(torch::kMeta), s.to(torch::kMeta), 1000, ids.to(torch::kMeta));
   EXPECT_EQ(bag.sizes(), (std::vector<int64_t>{3, 37}));
 }
 

@@ -115,8 +115,9 @@ TEST(RandomEmbedding, GeneratorGivesReproducibleDraws) {
   torch::manual_seed(123);  // the default generator is not used
   re::RandomEmbedding b(re::RandomEmbeddingOptions(50, 6).generator(gen_b));
   EXPECT_TRUE(torch::equal(a->weight(), b->weight()));
-  EXPECT_TRUE(torch::equal(a->weight(), re::create_random_circulant_embeddings(
-                                            50, 6, 1.0, at::make_generator<at::CPUGeneratorImpl>(7))));
+  EXPECT_TRUE(
+      torch::equal(a->weight(), re::create_random_circulant_embeddings(
+                                    50, 6, 1.0, at::make_generator<at::CPUGeneratorImpl>(7))));
 }
 
 TEST(RandomEmbedding, CreateDenseMatchesModule) {
@@ -144,18 +145,22 @@ TEST(RandomEmbedding, AnyIndexShape) {
 
 TEST(RandomEmbedding, ErrorsNameTheValueAndRange) {
   re::RandomEmbedding emb(10, 3);
-  EXPECT_EQ(message_of<c10::IndexError>([&] { emb(torch::tensor({1, 10, 2})); }),
+  EXPECT_EQ(message_of<c10::IndexError>([&] {
+              emb(torch::tensor({1, 10, 2}));
+            }),
             "RandomEmbedding: index 10 is out of range: indices must be in [0, 10) for "
             "num_embeddings=10");
   EXPECT_NE(message_of<c10::IndexError>([&] { emb(torch::tensor({-1})); }).find("index -1"),
             std::string::npos);
   EXPECT_NE(message_of<c10::TypeError>([&] { emb(torch::tensor({1.0})); }).find("Float"),
             std::string::npos);
-  EXPECT_NE(message_of<c10::ValueError>([] { re::RandomEmbedding(0, 3); })
-                .find("num_embeddings must be at least 1, got 0"),
+  EXPECT_NE(message_of<c10::ValueError>([] {
+              re::RandomEmbedding(0, 3);
+            }).find("num_embeddings must be at least 1, got 0"),
             std::string::npos);
-  EXPECT_NE(message_of<c10::ValueError>([] { re::RandomEmbedding(4, -2); })
-                .find("embedding_dim must be at least 1, got -2"),
+  EXPECT_NE(message_of<c10::ValueError>([] {
+              re::RandomEmbedding(4, -2);
+            }).find("embedding_dim must be at least 1, got -2"),
             std::string::npos);
   for (const double c : {0.0, -1.0, std::nan(""), HUGE_VAL}) {
     EXPECT_NE(message_of<c10::ValueError>([&] {

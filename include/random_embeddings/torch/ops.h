@@ -18,9 +18,9 @@ const char* version();
 // Draws the parameters exactly as SPEC.md says: randn(b, d) scaled to average row norm c, then
 // randint(2, (b, d), bool) packed to bits. Returns (rand_weight float32 b x d,
 // packed_signs uint8 b x ceil(d / 8)). Throws c10::ValueError for n < 1, d < 1 or c not finite > 0.
-std::tuple<at::Tensor, at::Tensor> init_params(int64_t num_embeddings, int64_t embedding_dim,
-                                               double avg_embedding_norm = 1.0,
-                                               c10::optional<at::Generator> generator = c10::nullopt);
+std::tuple<at::Tensor, at::Tensor> init_params(
+    int64_t num_embeddings, int64_t embedding_dim, double avg_embedding_norm = 1.0,
+    c10::optional<at::Generator> generator = c10::nullopt);
 
 // bool b x d <-> uint8 b x ceil(d / 8), least significant bit first.
 at::Tensor pack_signs(const at::Tensor& rand_signs);

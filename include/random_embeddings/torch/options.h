@@ -1,12 +1,11 @@
 // Options for RandomEmbedding, in the style of torch::nn::EmbeddingOptions.
 #pragma once
 
+#include <c10/util/Optional.h>
 #include <torch/arg.h>
 #include <torch/enum.h>
 #include <torch/nn/options/embedding.h>
 #include <torch/types.h>
-
-#include <c10/util/Optional.h>
 
 namespace random_embeddings {
 
