@@ -19,14 +19,15 @@ Build first (the op library for the Python part is placed beside the package by 
 Then, from the repository root:
   /usr/bin/python3 bench/run_benchmarks.py [--build-dir build] [--output bench-results.md]
   /usr/bin/python3 bench/run_benchmarks.py --parts memory
-Run it on an otherwise idle machine: the 2-thread rows mean nothing when another process
-holds a core.
+  /usr/bin/python3 bench/run_benchmarks.py --parts speed --repetitions 3 --benchmark-filter 2000000
+Run it on an otherwise idle machine: the 2-thread rows mean nothing when another process holds
+a core. The script says how many CPUs other processes kept busy while each part ran.
 """
 import argparse
 import json
 import os
 import re
-import statistics
+import resource
 import subprocess
 import sys
 import time
@@ -68,20 +69,36 @@ def require_binary(path, what):
     return path
 
 
-def busy_cpus(seconds=1.0):
-    """How many CPUs were busy, on average, over the next `seconds` (from /proc/stat)."""
-    def sample():
-        with open("/proc/stat") as stat:
-            fields = [int(v) for v in stat.readline().split()[1:]]
-        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+class OtherLoad:
+    """How many CPUs other processes kept busy while a part ran: all busy time in /proc/stat
+    less the CPU time of this process and its children."""
 
-    try:
-        total0, idle0 = sample()
-        time.sleep(seconds)
-        total1, idle1 = sample()
-    except (OSError, ValueError, IndexError):
-        return 0.0
-    return (os.cpu_count() or 1) * (1.0 - (idle1 - idle0) / max(1, total1 - total0))
+    def __init__(self):
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample():
+        with open("/proc/stat") as stat:
+            jiffies = [int(v) for v in stat.readline().split()[1:]]
+        own = sum(getattr(resource.getrusage(who), field)
+                  for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+                  for field in ("ru_utime", "ru_stime"))
+        busy = (sum(jiffies) - jiffies[3] - jiffies[4]) / os.sysconf("SC_CLK_TCK")
+        return time.monotonic(), busy, own
+
+    def cpus(self):
+        wall0, busy0, own0 = self.start
+        wall1, busy1, own1 = self._sample()
+        return max(0.0, (busy1 - busy0) - (own1 - own0)) / max(1e-9, wall1 - wall0)
+
+
+def load_note(load, part):
+    note = f"Other processes kept {load:.2f} CPUs busy on average while the {part} part ran"
+    if load < 0.1:
+        return note + "."
+    which = ", above all the 2-thread ones," if part == "speed" else ""
+    return (note + f" (of {os.cpu_count()}): they compete for the cores, so these numbers{which} "
+            "are pessimistic; rerun on an idle machine.")
 
 
 def environment_lines():
@@ -101,20 +118,16 @@ def environment_lines():
                                 capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown"
-    busy = busy_cpus()
-    lines = [f"Machine: {model}, {os.cpu_count()} logical CPUs; torch {torch.__version__}; "
-             f"commit {commit}; other processes kept {busy:.2f} CPUs busy just before the run."]
-    if busy > 0.2:
-        lines.append(f"Warning: other processes kept {busy:.2f} CPUs busy before the run; they "
-                     "compete for the cores, so the numbers (most of all at 2 threads) are "
-                     "pessimistic.")
-    return lines
+    return [f"Machine: {model}, {os.cpu_count()} logical CPUs; torch {torch.__version__}; "
+            f"commit {commit}."]
 
 
 # ---- speed: bench_lookup ----
 
-def run_speed(binary, min_time, extra_args):
+def run_speed(binary, min_time, repetitions, extra_args):
     command = [binary, "--benchmark_format=json"]
+    if repetitions > 1:
+        command.append(f"--benchmark_repetitions={repetitions}")
     if min_time is not None:
         command.append(f"--benchmark_min_time={min_time}")
     command += extra_args
@@ -153,9 +166,8 @@ def collect_speed(report):
             good = [e for e in entries if not isinstance(e, str)]
             if errors or not good:
                 row[method] = errors[0] if errors else "no result"
-            else:  # repetitions: the median
-                row[method] = (statistics.median(g for g, _ in good),
-                               statistics.median(t for _, t in good))
+            else:  # repetitions: the fastest, the one least disturbed by other processes
+                row[method] = (max(g for g, _ in good), min(t for _, t in good))
     return results
 
 
@@ -179,7 +191,7 @@ def speed_tables(results, methods=METHODS, what="lookup"):
                          [ratio(values[0], v) for v in values[1:]])
         time_rows.append(shape + [cell(v, 1, "{:,.0f}") for v in values])
         for method, value in zip(methods, values):
-            if not isinstance(value, tuple):
+            if isinstance(value, str) and value != "missing":
                 notes.append(f"{what} {method} at n={n}, d={d}, T={batch}, threads={threads}: "
                              f"{value}")
         ours, dense = values[0], values[1]
@@ -291,6 +303,8 @@ def main():
     parser.add_argument("--parts", nargs="+", choices=PARTS, default=list(PARTS),
                         help="what to run (default: all)")
     parser.add_argument("--min-time", help="passed to bench_lookup as --benchmark_min_time")
+    parser.add_argument("--repetitions", type=int, default=1,
+                        help="run each benchmark this many times and keep the fastest")
     parser.add_argument("--benchmark-filter", help="passed to bench_lookup as --benchmark_filter")
     parser.add_argument("--python-repeats", type=int, default=20,
                         help="timeit repeats per Python measurement; the best is kept")
@@ -314,14 +328,18 @@ def main():
         sections.append("\n".join(environment_lines()))
         if "speed" in args.parts:
             extra = [f"--benchmark_filter={args.benchmark_filter}"] if args.benchmark_filter else []
-            report = run_speed(bench_binary, args.min_time, extra)
+            load = OtherLoad()
+            report = run_speed(bench_binary, args.min_time, args.repetitions, extra)
+            notes = [load_note(load.cpus(), "speed")]
             results = collect_speed(report)
-            gbps, times, notes = speed_tables(results["lookup"])
+            gbps, times, lookup_notes = speed_tables(results["lookup"])
+            notes += lookup_notes
             build_type = report.get("context", {}).get("library_build_type")
+            best = f" Best of {args.repetitions} runs." if args.repetitions > 1 else ""
             intro = ("### Lookup speed (C++, float32 output, uniformly random int64 indices)\n\n"
                      "GB/s of output (10^9 bytes of T x d float32 per second); the ratios divide "
                      "ours by each: above 1, ours is faster. floor only allocates and writes the "
-                     "output once.")
+                     "output once." + best)
             section = [intro, gbps, "Time per batch:", times]
             if results["bag"]:
                 bag_gbps, bag_times, bag_notes = speed_tables(results["bag"], ("ours", "dense"),
@@ -338,7 +356,9 @@ def main():
                 section.append("Notes:\n" + "\n".join(f"- {note}" for note in notes))
             sections.append("\n\n".join(section))
         if "python" in args.parts:
+            load = OtherLoad()
             table = python_overhead([1, 32], args.python_repeats)
+            table += "\n\n" + load_note(load.cpus(), "python")
             sections.append("### Python per-call time, tiny batches (1 thread)\n\n"
                             f"Best of {args.python_repeats} timeit repeats. ops.embedding is "
                             "torch.ops.random_embeddings.embedding called directly; nn.Embedding "
