@@ -3,16 +3,20 @@
 
 The same task as apps/wordnet (the C++ demo): predict a synset's lexicographer file (45
 classes such as noun.animal) from the words of its gloss, with the same split, tokenizer and
-vocabulary rules. The model is a fixed RandomEmbedding under a small trainable bag model.
-Every rank builds the RandomEmbedding from the same seed, so its buffers agree before DDP
+vocabulary rules. The model is a fixed RandomEmbeddingBag (mean of the gloss's word vectors)
+under a small trainable MLP. Every rank builds the table from the same seed, so its buffers agree
+before DDP
 broadcasts them; it has no parameters, so DDP's gradient all-reduce only carries the MLP.
 
 One machine, two processes:
-    torchrun --nproc_per_node 2 apps/wordnet_ddp.py
+    torchrun --redirects 1 --tee 1 --nproc_per_node 2 apps/wordnet_ddp.py
 Two machines (run on each, with --node_rank 0 on the one at MASTER_ADDR):
-    torchrun --nnodes 2 --nproc_per_node 2 --node_rank 0 --master_addr 10.0.0.1 \
-        --master_port 29500 apps/wordnet_ddp.py
-(`/usr/bin/python3 -m torch.distributed.run` is the same launcher where torchrun is absent.)
+    torchrun --redirects 1 --tee 1 --nnodes 2 --nproc_per_node 2 --node_rank 0 \
+        --master_addr 10.0.0.1 --master_port 29500 apps/wordnet_ddp.py
+`--redirects 1 --tee 1` works around torchrun 1.13 under Python 3.11 (Debian 12), which fails
+on those flags' default "0" with "'NoneType' object has no attribute 'get'". Ranks print their
+output to the console and to log files. (`/usr/bin/python3 -m torch.distributed.run` is the
+same launcher where torchrun is absent.)
 """
 import argparse
 import os
@@ -115,6 +119,14 @@ def load_wordnet(wordnet_dir="/usr/share/wordnet"):
     return synsets
 
 
+def evenly_spaced(items, limit):
+    """limit items spread over the list (the data files are ordered by lexicographer file in
+    places), as apps/wordnet's --train-limit picks them; all of them when limit is 0."""
+    if limit <= 0 or len(items) <= limit:
+        return items
+    return [items[i * len(items) // limit] for i in range(limit)]
+
+
 def build_vocabulary(train_glosses, min_count=2):
     """word -> row: words seen at least min_count times in training, by count then spelling."""
     counts = {}
@@ -131,16 +143,15 @@ def encode(gloss, vocabulary, max_tokens=64):
 
 
 def pad_batch(sequences):
-    """(B, L) int64 ids padded with PAD, and (B,) lengths."""
-    lengths = torch.tensor([len(s) for s in sequences])
-    ids = torch.full((len(sequences), int(lengths.max())), PAD, dtype=torch.long)
+    """(B, L) int64 ids padded with PAD."""
+    ids = torch.full((len(sequences), max(len(s) for s in sequences)), PAD, dtype=torch.long)
     for i, s in enumerate(sequences):
         ids[i, :len(s)] = torch.tensor(s)
-    return ids, lengths
+    return ids
 
 
 class BagClassifier(torch.nn.Module):
-    """Masked mean of the gloss's embeddings -> Linear -> ReLU -> Linear (as apps/wordnet)."""
+    """Mean of the gloss's word vectors -> Linear -> ReLU -> Linear to the 45 classes."""
 
     def __init__(self, embedding, hidden, classes):
         super().__init__()
@@ -148,18 +159,18 @@ class BagClassifier(torch.nn.Module):
         self.mlp = torch.nn.Sequential(torch.nn.Linear(embedding.embedding_dim, hidden),
                                        torch.nn.ReLU(), torch.nn.Linear(hidden, classes))
 
-    def forward(self, ids, lengths):
-        # The padding row is all zeros, so the sum skips it and the mean divides by real tokens.
-        pooled = self.embedding(ids).sum(1) / lengths.unsqueeze(1).to(torch.float32)
-        return self.mlp(pooled)
+    def forward(self, ids):
+        # Each row of ids is a bag; padding_idx leaves PAD out of the mean.
+        return self.mlp(self.embedding(ids))
 
 
 def build_model(vocabulary_size, args):
     # Same seed on every rank: the fixed table is identical everywhere without communication.
     generator = torch.Generator().manual_seed(args.embedding_seed)
-    embedding = random_embeddings.RandomEmbedding(vocabulary_size, args.dim,
-                                                  avg_embedding_norm=args.avg_norm,
-                                                  padding_idx=PAD, generator=generator)
+    embedding = random_embeddings.RandomEmbeddingBag(vocabulary_size, args.dim,
+                                                     avg_embedding_norm=args.avg_norm,
+                                                     mode="mean", padding_idx=PAD,
+                                                     generator=generator)
     torch.manual_seed(args.seed)  # the MLP's init; DDP broadcasts rank 0's anyway
     return BagClassifier(embedding, args.hidden, len(LEXNAMES))
 
@@ -170,9 +181,9 @@ def accuracy(model, examples, batch_size=1024):
     with torch.no_grad():
         for start in range(0, len(examples), batch_size):
             chunk = examples[start:start + batch_size]
-            ids, lengths = pad_batch([x for x, _ in chunk])
+            ids = pad_batch([x for x, _ in chunk])
             labels = torch.tensor([y for _, y in chunk])
-            correct += int((model(ids, lengths).argmax(1) == labels).sum())
+            correct += int((model(ids).argmax(1) == labels).sum())
     model.train()
     return correct / max(1, len(examples))
 
@@ -190,8 +201,9 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=int, default=5)
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no)")
     p.add_argument("--train-limit", type=int, default=0,
-                   help="use only the first N training glosses (0: all)")
-    p.add_argument("--eval-limit", type=int, default=0, help="evaluate on N dev/test glosses")
+                   help="use N evenly spaced training glosses (0: all)")
+    p.add_argument("--eval-limit", type=int, default=0,
+                   help="use N evenly spaced dev and test glosses (0: all)")
     p.add_argument("--min-count", type=int, default=2, help="vocabulary: minimum training count")
     p.add_argument("--seed", type=int, default=0, help="MLP init and data order")
     p.add_argument("--embedding-seed", type=int, default=0,
@@ -213,11 +225,9 @@ def main(argv=None):
 
     synsets = load_wordnet(args.wordnet_dir)
     by_split = {s: [x for x in synsets if x["split"] == s] for s in SPLITS}
-    if args.train_limit:
-        by_split["train"] = by_split["train"][:args.train_limit]
-    if args.eval_limit:
-        by_split["dev"] = by_split["dev"][:args.eval_limit]
-        by_split["test"] = by_split["test"][:args.eval_limit]
+    for split, limit in (("train", args.train_limit), ("dev", args.eval_limit),
+                         ("test", args.eval_limit)):
+        by_split[split] = evenly_spaced(by_split[split], limit)
     vocabulary = build_vocabulary([x["gloss"] for x in by_split["train"]], args.min_count)
     data = {s: [(encode(x["gloss"], vocabulary), x["label"]) for x in xs]
             for s, xs in by_split.items()}
@@ -240,9 +250,9 @@ def main(argv=None):
         order = list(sampler)
         for begin in range(0, len(order), args.batch_size):
             chunk = [data["train"][i] for i in order[begin:begin + args.batch_size]]
-            ids, lengths = pad_batch([x for x, _ in chunk])
+            ids = pad_batch([x for x, _ in chunk])
             labels = torch.tensor([y for _, y in chunk])
-            loss = loss_fn(ddp(ids, lengths), labels)
+            loss = loss_fn(ddp(ids), labels)
             optimizer.zero_grad()
             loss.backward()  # DDP all-reduces the MLP's gradients here
             optimizer.step()

@@ -73,6 +73,41 @@ inline BagMode parse_mode(c10::string_view mode) {
   return BagMode::kMax;
 }
 
+// The checks every backend's embedding and embedding_bag kernel starts with.
+struct LookupArgs {
+  int64_t padding_idx;  // in [0, n), or -1 for none
+  at::ScalarType out_dtype;
+};
+
+inline LookupArgs check_lookup_args(const at::Tensor& rand_weight, const at::Tensor& packed_signs,
+                                    int64_t num_embeddings, const at::Tensor& indices,
+                                    c10::optional<int64_t> padding_idx,
+                                    c10::optional<at::ScalarType> dtype) {
+  check_params(rand_weight, packed_signs, num_embeddings);
+  check_index_dtype(indices);
+  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
+  check_output_dtype(out_dtype);
+  return {normalized_padding_idx(padding_idx, num_embeddings), out_dtype};
+}
+
+// The bag's mode, and per_sample_weights (mode "sum" only, floating, shaped like indices).
+inline BagMode check_bag_args(c10::string_view mode_name, const at::Tensor& indices,
+                              const c10::optional<at::Tensor>& per_sample_weights) {
+  const BagMode mode = parse_mode(mode_name);
+  if (!per_sample_weights.has_value() || !per_sample_weights->defined()) return mode;
+  TORCH_CHECK_VALUE(mode == BagMode::kSum,
+                    "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
+                    "got mode='",
+                    std::string(mode_name), "'");
+  TORCH_CHECK_TYPE(at::isFloatingType(per_sample_weights->scalar_type()),
+                   "RandomEmbeddingBag: per_sample_weights must be floating point, got ",
+                   per_sample_weights->scalar_type());
+  TORCH_CHECK_VALUE(per_sample_weights->sizes() == indices.sizes(),
+                    "RandomEmbeddingBag: per_sample_weights must have the shape of input ",
+                    indices.sizes(), ", got ", per_sample_weights->sizes());
+  return mode;
+}
+
 // Bag b covers indices [starts[b], starts[b + 1]).
 inline std::vector<int64_t> bag_starts(const at::Tensor& indices,
                                        const c10::optional<at::Tensor>& offsets,

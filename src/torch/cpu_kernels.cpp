@@ -109,12 +109,10 @@ at::Tensor embedding_cpu(const at::Tensor& rand_weight, const at::Tensor& packed
                          int64_t num_embeddings, const at::Tensor& indices,
                          c10::optional<int64_t> padding_idx, c10::optional<double> max_norm,
                          double norm_type, c10::optional<at::ScalarType> dtype) {
-  check_params(rand_weight, packed_signs, num_embeddings);
-  check_index_dtype(indices);
-  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
-  check_output_dtype(out_dtype);
-  const RowOptions options{normalized_padding_idx(padding_idx, num_embeddings), max_norm,
-                           norm_type};
+  const LookupArgs args =
+      check_lookup_args(rand_weight, packed_signs, num_embeddings, indices, padding_idx, dtype);
+  const at::ScalarType out_dtype = args.out_dtype;
+  const RowOptions options{args.padding_idx, max_norm, norm_type};
   const at::Tensor weight = rand_weight.contiguous();
   const at::Tensor signs = packed_signs.contiguous();
   const at::Tensor idx = indices.contiguous();
@@ -166,27 +164,15 @@ at::Tensor embedding_bag_cpu(const at::Tensor& rand_weight, const at::Tensor& pa
                              bool include_last_offset, c10::optional<int64_t> padding_idx,
                              c10::optional<double> max_norm, double norm_type,
                              c10::optional<at::ScalarType> dtype) {
-  check_params(rand_weight, packed_signs, num_embeddings);
-  check_index_dtype(indices);
-  const BagMode mode = parse_mode(mode_name);
-  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
-  check_output_dtype(out_dtype);
-  const RowOptions options{normalized_padding_idx(padding_idx, num_embeddings), max_norm,
-                           norm_type};
+  const LookupArgs args =
+      check_lookup_args(rand_weight, packed_signs, num_embeddings, indices, padding_idx, dtype);
+  const at::ScalarType out_dtype = args.out_dtype;
+  const BagMode mode = check_bag_args(mode_name, indices, per_sample_weights);
+  const RowOptions options{args.padding_idx, max_norm, norm_type};
   const std::vector<int64_t> starts = bag_starts(indices, offsets, include_last_offset);
   const at::Tensor idx = indices.contiguous().view(-1);
   at::Tensor weights;
   if (per_sample_weights.has_value() && per_sample_weights->defined()) {
-    TORCH_CHECK_VALUE(mode == BagMode::kSum,
-                      "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
-                      "got mode='",
-                      std::string(mode_name), "'");
-    TORCH_CHECK_TYPE(at::isFloatingType(per_sample_weights->scalar_type()),
-                     "RandomEmbeddingBag: per_sample_weights must be floating point, got ",
-                     per_sample_weights->scalar_type());
-    TORCH_CHECK_VALUE(per_sample_weights->sizes() == indices.sizes(),
-                      "RandomEmbeddingBag: per_sample_weights must have the shape of input ",
-                      indices.sizes(), ", got ", per_sample_weights->sizes());
     weights = per_sample_weights->to(at::kCPU, at::kFloat).contiguous().view(-1);
   }
   const at::Tensor weight = rand_weight.contiguous();

@@ -68,11 +68,8 @@ at::Tensor embedding_torch_ops(const at::Tensor& rand_weight, const at::Tensor& 
                                int64_t num_embeddings, const at::Tensor& indices,
                                c10::optional<int64_t> padding_idx, c10::optional<double> max_norm,
                                double norm_type, c10::optional<at::ScalarType> dtype) {
-  check_params(rand_weight, packed_signs, num_embeddings);
-  check_index_dtype(indices);
-  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
-  check_output_dtype(out_dtype);
-  const int64_t pad = normalized_padding_idx(padding_idx, num_embeddings);
+  const auto [pad, out_dtype] =
+      check_lookup_args(rand_weight, packed_signs, num_embeddings, indices, padding_idx, dtype);
   const at::Tensor idx = indices.to(at::kLong);
   check_range_torch_ops(idx, num_embeddings);
   at::Tensor rows = rows_torch_ops(rand_weight, packed_signs, idx, max_norm, norm_type);
@@ -88,18 +85,11 @@ at::Tensor embedding_bag_torch_ops(const at::Tensor& rand_weight, const at::Tens
                                    bool include_last_offset, c10::optional<int64_t> padding_idx,
                                    c10::optional<double> max_norm, double norm_type,
                                    c10::optional<at::ScalarType> dtype) {
-  check_params(rand_weight, packed_signs, num_embeddings);
-  check_index_dtype(indices);
-  const BagMode mode = parse_mode(mode_name);
-  const at::ScalarType out_dtype = dtype.value_or(at::kFloat);
-  check_output_dtype(out_dtype);
-  const int64_t pad = normalized_padding_idx(padding_idx, num_embeddings);
+  const auto [pad, out_dtype] =
+      check_lookup_args(rand_weight, packed_signs, num_embeddings, indices, padding_idx, dtype);
+  const BagMode mode = check_bag_args(mode_name, indices, per_sample_weights);
   const int64_t d = rand_weight.size(1);
   const bool has_weights = per_sample_weights.has_value() && per_sample_weights->defined();
-  TORCH_CHECK_VALUE(!has_weights || mode == BagMode::kSum,
-                    "RandomEmbeddingBag: per_sample_weights is only supported for mode='sum', "
-                    "got mode='",
-                    std::string(mode_name), "'");
   if (indices.is_meta()) {
     TORCH_CHECK_VALUE(indices.dim() == 1 || indices.dim() == 2,
                       "RandomEmbeddingBag: input must be 1-D or 2-D, got ", indices.dim(), "-D");

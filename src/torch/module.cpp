@@ -45,6 +45,18 @@ Table register_table(torch::nn::Module& module, int64_t n, int64_t d, double c,
   return table;
 }
 
+// Checks the options of either module and draws its table into it.
+template <typename Impl>
+void reset_table(Impl& module) {
+  auto& options = module.options;
+  options.padding_idx(checked_padding_idx(options.padding_idx(), options.num_embeddings()));
+  Table table = register_table(module, options.num_embeddings(), options.embedding_dim(),
+                               options.avg_embedding_norm(), options.generator());
+  module.rand_weight = table.rand_weight;
+  module.ind = table.ind;
+  module.packed_signs = table.packed_signs;
+}
+
 torch::Tensor all_rows(int64_t n, const torch::Tensor& like) {
   return torch::arange(n, torch::TensorOptions(torch::kLong).device(like.device()));
 }
@@ -118,14 +130,7 @@ RandomEmbeddingImpl::RandomEmbeddingImpl(RandomEmbeddingOptions options_)
   reset();
 }
 
-void RandomEmbeddingImpl::reset() {
-  options.padding_idx(checked_padding_idx(options.padding_idx(), options.num_embeddings()));
-  Table table = register_table(*this, options.num_embeddings(), options.embedding_dim(),
-                               options.avg_embedding_norm(), options.generator());
-  rand_weight = table.rand_weight;
-  ind = table.ind;
-  packed_signs = table.packed_signs;
-}
+void RandomEmbeddingImpl::reset() { reset_table(*this); }
 
 void RandomEmbeddingImpl::pretty_print(std::ostream& stream) const {
   stream << "random_embeddings::RandomEmbedding(num_embeddings=" << options.num_embeddings()
@@ -172,14 +177,7 @@ RandomEmbeddingBagImpl::RandomEmbeddingBagImpl(RandomEmbeddingBagOptions options
   reset();
 }
 
-void RandomEmbeddingBagImpl::reset() {
-  options.padding_idx(checked_padding_idx(options.padding_idx(), options.num_embeddings()));
-  Table table = register_table(*this, options.num_embeddings(), options.embedding_dim(),
-                               options.avg_embedding_norm(), options.generator());
-  rand_weight = table.rand_weight;
-  ind = table.ind;
-  packed_signs = table.packed_signs;
-}
+void RandomEmbeddingBagImpl::reset() { reset_table(*this); }
 
 void RandomEmbeddingBagImpl::pretty_print(std::ostream& stream) const {
   stream << "random_embeddings::RandomEmbeddingBag(num_embeddings=" << options.num_embeddings()
