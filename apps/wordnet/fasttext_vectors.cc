@@ -77,8 +77,7 @@ std::vector<float> train_fasttext_vectors(const std::vector<std::string>& lines,
 bool fasttext_available() { return false; }
 
 std::vector<float> train_fasttext_vectors(const std::vector<std::string>&,
-                                          const std::vector<std::string>&,
-                                          const FastTextOptions&) {
+                                          const std::vector<std::string>&, const FastTextOptions&) {
   throw std::runtime_error(
       "the fasttext variant needs libfasttext, which this build did not find: apt-get install "
       "libfasttext-dev, re-run cmake, or leave fasttext out of --variants");

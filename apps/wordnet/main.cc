@@ -1,9 +1,9 @@
 // wordnet_demo: does a fixed random embedding come close to learned and pretrained ones?
 // Predicts each WordNet 3.0 synset's lexicographer file (45 classes) from its gloss, with the
 // same classifier on four embeddings, and reports accuracy, memory and speed.
-#include <CLI/CLI.hpp>
 #include <fmt/core.h>
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -111,7 +111,8 @@ int main(int argc, char** argv) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   app.add_flag("--quick", quick,
-               "seconds, for tests: 3000 training and 1000 dev/test glosses (evenly spaced), 2 epochs, seed 0");
+               "seconds, for tests: 3000 training and 1000 dev/test glosses (evenly spaced), 2 "
+               "epochs, seed 0");
   app.add_flag("--no-plot", no_plot, "do not draw dev_accuracy.png");
   app.add_option("--python", python, "interpreter with matplotlib for the plot")
       ->capture_default_str();
@@ -138,7 +139,8 @@ int main(int argc, char** argv) {
 
     const std::vector<wn::Synset> synsets = wn::load_wordnet(wordnet_dir);
     std::vector<const wn::Synset*> splits[3];
-    for (const wn::Synset& synset : synsets) splits[static_cast<int>(synset.split)].push_back(&synset);
+    for (const wn::Synset& synset : synsets)
+      splits[static_cast<int>(synset.split)].push_back(&synset);
     const int64_t full_sizes[3] = {static_cast<int64_t>(splits[0].size()),
                                    static_cast<int64_t>(splits[1].size()),
                                    static_cast<int64_t>(splits[2].size())};
@@ -162,11 +164,12 @@ int main(int argc, char** argv) {
     fmt::print("using train {}, dev {}, test {}; vocabulary {} rows (padding, unknown, {} words)\n",
                data.train.size(), data.dev.size(), data.test.size(), vocabulary.size(),
                vocabulary.size() - 2);
-    fmt::print("classifier: d={} -> Conv1d({} filters, width {}) + ReLU -> max over tokens -> "
-               "Linear to {} classes; avg row norm {:.3f}; {} epochs, batch {}, Adam lr {}; {} "
-               "threads\n",
-               config.dim, config.channels, config.width, wn::kNumLexFiles, config.avg_norm,
-               config.epochs, config.batch_size, config.learning_rate, threads);
+    fmt::print(
+        "classifier: d={} -> Conv1d({} filters, width {}) + ReLU -> max over tokens -> "
+        "Linear to {} classes; avg row norm {:.3f}; {} epochs, batch {}, Adam lr {}; {} "
+        "threads\n",
+        config.dim, config.channels, config.width, wn::kNumLexFiles, config.avg_norm, config.epochs,
+        config.batch_size, config.learning_rate, threads);
     std::fflush(stdout);
 
     // Like the paper's pretrained vectors, the fastText table is one fixed artifact: trained once
@@ -212,9 +215,9 @@ int main(int argc, char** argv) {
         "accuracy at the epoch with the best dev accuracy; {} threads. fastText pre-training "
         "({} skipgram epochs, once) took {:.1f} s. Total wall time {:.1f} s.",
         synsets.size(), data.train.size(), data.dev.size(), data.test.size(), vocabulary.size(),
-        config.dim, config.avg_norm, config.channels, config.width, wn::kNumLexFiles,
-        config.epochs, config.batch_size, config.learning_rate, threads, fasttext_options.epochs,
-        fasttext_seconds, seconds_since(total_start));
+        config.dim, config.avg_norm, config.channels, config.width, wn::kNumLexFiles, config.epochs,
+        config.batch_size, config.learning_rate, threads, fasttext_options.epochs, fasttext_seconds,
+        seconds_since(total_start));
     wn::write_results(output_dir, runs, summaries, vocabulary.size(), setup);
     fmt::print("\n{}\n", wn::markdown_table(summaries, vocabulary.size()));
     bool plotted = true;
@@ -225,8 +228,9 @@ int main(int argc, char** argv) {
                    python, plot_script);
       }
     }
-    fmt::print("results in {}/ (results.csv, results.md, runs.csv, dev_curve.csv{}); total {:.1f} s\n",
-               output_dir, no_plot ? "" : ", dev_accuracy.png", seconds_since(total_start));
+    fmt::print(
+        "results in {}/ (results.csv, results.md, runs.csv, dev_curve.csv{}); total {:.1f} s\n",
+        output_dir, no_plot ? "" : ", dev_accuracy.png", seconds_since(total_start));
     return plotted ? 0 : 3;
   } catch (const std::exception& e) {
     fmt::print(stderr, "error: {}\n", e.what());

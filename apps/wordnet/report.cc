@@ -40,15 +40,15 @@ void ProgressBar::update(const Progress& progress) {
   last_draw_ = now;
   const double fraction =
       progress.total ? static_cast<double>(progress.done) / static_cast<double>(progress.total) : 1;
-  const double rate = progress.seconds > 0 ? static_cast<double>(progress.done) / progress.seconds
-                                           : 0;
+  const double rate =
+      progress.seconds > 0 ? static_cast<double>(progress.done) / progress.seconds : 0;
   const double eta = rate > 0 ? static_cast<double>(progress.total - progress.done) / rate : 0;
   constexpr int kWidth = 24;
   const int filled = static_cast<int>(fraction * kWidth);
   const std::string line = fmt::format(
       "{} epoch {}/{} [{}{}] {:3.0f}% loss {:.3f} {:.0f} ex/s ETA {}", label_, progress.epoch,
-      progress.epochs, std::string(filled, '#'), std::string(kWidth - filled, '.'),
-      100 * fraction, progress.loss, rate, duration(eta));
+      progress.epochs, std::string(filled, '#'), std::string(kWidth - filled, '.'), 100 * fraction,
+      progress.loss, rate, duration(eta));
   fmt::print(stderr, "\r{}{}", line,
              std::string(drawn_width_ > line.size() ? drawn_width_ - line.size() : 0, ' '));
   drawn_width_ = line.size();
@@ -100,12 +100,12 @@ std::string markdown_table(const std::vector<Summary>& summaries, int64_t vocabu
       "row | parameters trained | training examples/s |\n"
       "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const Summary& s : summaries) {
-    table += fmt::format("| {} | {} | {:.2f} ± {:.2f} | {} | {} | {:.1f} | {} | {:.0f} |\n",
-                         variant_name(s.variant), variant_description(s.variant),
-                         100 * s.accuracy_mean, 100 * s.accuracy_std, s.seeds, s.embedding_bytes,
-                         8.0 * static_cast<double>(s.embedding_bytes) /
-                             static_cast<double>(vocabulary_size),
-                         s.trained_parameters, s.examples_per_second);
+    table += fmt::format(
+        "| {} | {} | {:.2f} ± {:.2f} | {} | {} | {:.1f} | {} | {:.0f} |\n", variant_name(s.variant),
+        variant_description(s.variant), 100 * s.accuracy_mean, 100 * s.accuracy_std, s.seeds,
+        s.embedding_bytes,
+        8.0 * static_cast<double>(s.embedding_bytes) / static_cast<double>(vocabulary_size),
+        s.trained_parameters, s.examples_per_second);
   }
   return table;
 }
@@ -123,13 +123,12 @@ void write_results(const std::string& dir, const std::vector<RunResult>& runs,
       "test_accuracy_max,embedding_bytes,embedding_bits_per_row,trained_parameters,"
       "examples_per_second\n";
   for (const Summary& s : summaries) {
-    csv += fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{:.3f},{},{:.1f}\n",
-                       variant_name(s.variant), variant_description(s.variant), s.seeds,
-                       s.accuracy_mean, s.accuracy_std, s.accuracy_min, s.accuracy_max,
-                       s.embedding_bytes,
-                       8.0 * static_cast<double>(s.embedding_bytes) /
-                           static_cast<double>(vocabulary_size),
-                       s.trained_parameters, s.examples_per_second);
+    csv += fmt::format(
+        "{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{:.3f},{},{:.1f}\n", variant_name(s.variant),
+        variant_description(s.variant), s.seeds, s.accuracy_mean, s.accuracy_std, s.accuracy_min,
+        s.accuracy_max, s.embedding_bytes,
+        8.0 * static_cast<double>(s.embedding_bytes) / static_cast<double>(vocabulary_size),
+        s.trained_parameters, s.examples_per_second);
   }
   write_file(out / "results.csv", csv);
 

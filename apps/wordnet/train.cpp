@@ -119,12 +119,11 @@ torch::nn::AnyModule make_embedding(Variant variant, int64_t rows, const TrainCo
 // which on a stock Debian is the reference one and about 20 times slower.
 class GlossClassifierImpl : public torch::nn::Module {
  public:
-  GlossClassifierImpl(torch::nn::AnyModule embedding, int64_t dim, int64_t channels,
-                      int64_t width)
+  GlossClassifierImpl(torch::nn::AnyModule embedding, int64_t dim, int64_t channels, int64_t width)
       : embedding_(std::move(embedding)),
-        conv_(register_module("conv", torch::nn::Conv1d(torch::nn::Conv1dOptions(
-                                                            dim, channels, width)
-                                                            .padding(width / 2)))),
+        conv_(register_module(
+            "conv",
+            torch::nn::Conv1d(torch::nn::Conv1dOptions(dim, channels, width).padding(width / 2)))),
         output_(register_module("output", torch::nn::Linear(channels, kNumLexFiles))) {
     register_module("embedding", embedding_.ptr());
   }
@@ -156,8 +155,8 @@ std::vector<std::vector<int64_t>> make_batches(const EncodedSplit& split, int64_
   const int64_t pool = rng ? 32 * batch_size : split.size();
   if (rng) std::shuffle(order.begin(), order.end(), *rng);
   for (int64_t start = 0; start < split.size(); start += pool) {
-    std::stable_sort(order.begin() + start,
-                     order.begin() + std::min(split.size(), start + pool), by_length);
+    std::stable_sort(order.begin() + start, order.begin() + std::min(split.size(), start + pool),
+                     by_length);
   }
   std::vector<std::vector<int64_t>> batches;
   for (int64_t start = 0; start < split.size(); start += batch_size) {
@@ -225,7 +224,8 @@ RunResult train_and_evaluate(Variant variant, const Datasets& data,
   RunResult result{variant, config.seed, {}};
   GlossClassifier model(make_embedding(variant, data.vocabulary_size, config, pretrained),
                         config.dim, config.channels, config.width);
-  for (const auto& tensor : model->embedding()->buffers()) result.embedding_bytes += tensor.nbytes();
+  for (const auto& tensor : model->embedding()->buffers())
+    result.embedding_bytes += tensor.nbytes();
   for (const auto& tensor : model->embedding()->parameters()) {
     result.embedding_bytes += tensor.nbytes();
   }
@@ -267,12 +267,12 @@ RunResult train_and_evaluate(Variant variant, const Datasets& data,
     stats.dev_accuracy = accuracy(model, data.dev);
     stats.test_accuracy = accuracy(model, data.test);
     result.epochs.push_back(stats);
-    if (result.best_epoch == 0 || stats.dev_accuracy > result.epochs[result.best_epoch - 1].dev_accuracy) {
+    if (result.best_epoch == 0 ||
+        stats.dev_accuracy > result.epochs[result.best_epoch - 1].dev_accuracy) {
       result.best_epoch = epoch;
       result.test_accuracy = stats.test_accuracy;
     }
-    result.examples_per_second =
-        static_cast<double>(progress.done) / std::max(train_seconds, 1e-9);
+    result.examples_per_second = static_cast<double>(progress.done) / std::max(train_seconds, 1e-9);
     if (on_epoch) on_epoch(result);
   }
   return result;

@@ -55,11 +55,11 @@ struct RunResult {
   Variant variant;
   uint64_t seed;
   std::vector<EpochStats> epochs;
-  double test_accuracy = 0;       // at the epoch with the best dev accuracy
-  int64_t best_epoch = 0;         // 1-based
-  int64_t embedding_bytes = 0;    // nbytes of every tensor the embedding module holds
-  int64_t trained_parameters = 0; // elements of the parameters the optimizer updates
-  double examples_per_second = 0; // training examples over training time, all epochs
+  double test_accuracy = 0;        // at the epoch with the best dev accuracy
+  int64_t best_epoch = 0;          // 1-based
+  int64_t embedding_bytes = 0;     // nbytes of every tensor the embedding module holds
+  int64_t trained_parameters = 0;  // elements of the parameters the optimizer updates
+  double examples_per_second = 0;  // training examples over training time, all epochs
 };
 
 using ProgressCallback = std::function<void(const Progress&)>;

@@ -11,18 +11,21 @@
 namespace random_embeddings::apps::wordnet {
 
 const std::array<const char*, kNumLexFiles> kLexNames = {
-    "adj.all",         "adj.pert",           "adv.all",           "noun.Tops",
-    "noun.act",        "noun.animal",        "noun.artifact",     "noun.attribute",
-    "noun.body",       "noun.cognition",     "noun.communication", "noun.event",
-    "noun.feeling",    "noun.food",          "noun.group",        "noun.location",
-    "noun.motive",     "noun.object",        "noun.person",       "noun.phenomenon",
-    "noun.plant",      "noun.possession",    "noun.process",      "noun.quantity",
-    "noun.relation",   "noun.shape",         "noun.state",        "noun.substance",
-    "noun.time",       "verb.body",          "verb.change",       "verb.cognition",
-    "verb.communication", "verb.competition", "verb.consumption", "verb.contact",
-    "verb.creation",   "verb.emotion",       "verb.motion",       "verb.perception",
-    "verb.possession", "verb.social",        "verb.stative",      "verb.weather",
-    "adj.ppl"};
+    "adj.all",          "adj.pert",           "adv.all",
+    "noun.Tops",        "noun.act",           "noun.animal",
+    "noun.artifact",    "noun.attribute",     "noun.body",
+    "noun.cognition",   "noun.communication", "noun.event",
+    "noun.feeling",     "noun.food",          "noun.group",
+    "noun.location",    "noun.motive",        "noun.object",
+    "noun.person",      "noun.phenomenon",    "noun.plant",
+    "noun.possession",  "noun.process",       "noun.quantity",
+    "noun.relation",    "noun.shape",         "noun.state",
+    "noun.substance",   "noun.time",          "verb.body",
+    "verb.change",      "verb.cognition",     "verb.communication",
+    "verb.competition", "verb.consumption",   "verb.contact",
+    "verb.creation",    "verb.emotion",       "verb.motion",
+    "verb.perception",  "verb.possession",    "verb.social",
+    "verb.stative",     "verb.weather",       "adj.ppl"};
 
 const char* split_name(Split split) {
   switch (split) {
@@ -38,8 +41,8 @@ const char* split_name(Split split) {
 
 Split split_of(char pos, int64_t offset) {
   char key[32];
-  const int length = std::snprintf(key, sizeof(key), "%c:%08lld", pos,
-                                   static_cast<long long>(offset));
+  const int length =
+      std::snprintf(key, sizeof(key), "%c:%08lld", pos, static_cast<long long>(offset));
   uint64_t hash = 0xcbf29ce484222325ULL;
   for (int i = 0; i < length; ++i) {
     hash = (hash ^ static_cast<unsigned char>(key[i])) * 0x100000001b3ULL;

@@ -1,6 +1,6 @@
-#include "random_embeddings/core/circulant.h"
-
 #include <cstring>
+
+#include "random_embeddings/core/circulant.h"
 
 namespace random_embeddings::core {
 

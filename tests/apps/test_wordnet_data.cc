@@ -33,8 +33,8 @@ std::string error_of(const std::function<void()>& f) {
 }
 
 // A folder with the four data files; `lines[name]` replaces the default one-synset file.
-std::filesystem::path make_wordnet_dir(const std::string& test,
-                                       const std::vector<std::pair<std::string, std::string>>& files) {
+std::filesystem::path make_wordnet_dir(
+    const std::string& test, const std::vector<std::pair<std::string, std::string>>& files) {
   const auto dir = std::filesystem::temp_directory_path() / ("wordnet_test_" + test);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
@@ -45,8 +45,9 @@ std::filesystem::path make_wordnet_dir(const std::string& test,
 const std::vector<std::pair<std::string, std::string>> kGoodFiles = {
     {"noun", "  1 This software and database is being provided\n" + std::string(kNounLine) + "\n"},
     {"verb", std::string(kVerbLine) + "\n"},
-    {"adj", "00003553 00 s 02 emergent 0 emerging 0 001 & 00003356 a 0000 | coming into "
-            "existence; \"an emergent republic\"\n"},
+    {"adj",
+     "00003553 00 s 02 emergent 0 emerging 0 001 & 00003356 a 0000 | coming into "
+     "existence; \"an emergent republic\"\n"},
     {"adv", "00001740 02 r 01 a_cappella 0 000 | without musical accompaniment\n"}};
 
 }  // namespace
@@ -94,7 +95,8 @@ TEST(WordNet, MalformedLinesSayWhatIsWrong) {
     return error_of([&] { wn::parse_synset_line(line, 'n', "n"); });
   };
   EXPECT_EQ(parse("00001740 03 n 01 entity 0 000 no bar"), "no ' | ' before the gloss");
-  EXPECT_EQ(parse("0001740 03 n 01 entity 0 000 | x"), "synset offset must be 8 digits, got '0001740'");
+  EXPECT_EQ(parse("0001740 03 n 01 entity 0 000 | x"),
+            "synset offset must be 8 digits, got '0001740'");
   EXPECT_EQ(parse("00001740 45 n 01 entity 0 000 | x"), "lex_filenum must be 00..44, got '45'");
   EXPECT_EQ(parse("00001740 03 v 01 entity 0 000 | x"),
             "ss_type must be one of 'n' in this file, got 'v'");
@@ -115,8 +117,7 @@ TEST(WordNet, LoadsAFolderAndNamesTheFileAndLineOfAnError) {
   files[1].second += "00002325 29 v 01 respire 0 000 | breathe\n00002573 29 x 01 a 0 000 | b\n";
   const auto bad = make_wordnet_dir("bad", files);
   EXPECT_EQ(error_of([&] { wn::load_wordnet(bad.string()); }),
-            (bad / "data.verb").string() +
-                ":3: ss_type must be one of 'v' in this file, got 'x'");
+            (bad / "data.verb").string() + ":3: ss_type must be one of 'v' in this file, got 'x'");
 
   files = kGoodFiles;
   files.pop_back();
