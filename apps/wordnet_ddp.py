@@ -168,7 +168,8 @@ def build_model(vocabulary_size, args):
     # Same seed on every rank: the fixed table is identical everywhere without communication.
     generator = torch.Generator().manual_seed(args.embedding_seed)
     embedding = random_embeddings.RandomEmbeddingBag(vocabulary_size, args.dim,
-                                                     avg_embedding_norm=args.avg_norm,
+                                                     avg_embedding_norm=args.avg_norm or
+                                                     args.dim ** 0.5,
                                                      mode="mean", padding_idx=PAD,
                                                      generator=generator)
     torch.manual_seed(args.seed)  # the MLP's init; DDP broadcasts rank 0's anyway
@@ -194,7 +195,8 @@ def parse_args(argv=None):
                                 epilog=__doc__.split("\n\n", 2)[2])
     p.add_argument("--wordnet-dir", default="/usr/share/wordnet", help="folder with data.*")
     p.add_argument("--dim", type=int, default=128, help="embedding dimension d")
-    p.add_argument("--avg-norm", type=float, default=1.0, help="RandomEmbedding's mean row norm")
+    p.add_argument("--avg-norm", type=float, default=0.0,
+                   help="the table's mean row norm (0: sqrt(dim), as apps/wordnet)")
     p.add_argument("--hidden", type=int, default=256, help="hidden units of the MLP")
     p.add_argument("--batch-size", type=int, default=128, help="examples per rank per step")
     p.add_argument("--lr", type=float, default=2e-3, help="Adam learning rate")

@@ -38,7 +38,12 @@ def main(out_dir):
     ids = torch.randint(1000, (8, 5), generator=torch.Generator().manual_seed(rank))
     loss = ddp(ids).square().mean()
     loss.backward()
-    torch.save(dict(dtypes={n: str(b.dtype) for n, b in before.items()}, before=before,
+    try:  # the original module's bool rand_signs buffer could not be broadcast
+        dist.broadcast(torch.zeros(2, dtype=torch.bool), 0)
+        bool_error = ""
+    except RuntimeError as error:
+        bool_error = str(error)
+    torch.save(dict(bool_error=bool_error, dtypes={n: str(b.dtype) for n, b in before.items()}, before=before,
                     after_init=after_init,
                     grads={n: p.grad for n, p in model.named_parameters()}),
                pathlib.Path(out_dir) / f"rank{rank}.pt")

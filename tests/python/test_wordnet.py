@@ -165,6 +165,8 @@ def test_ddp_broadcasts_our_buffers_over_gloo(tmp_path):
     ranks = [torch.load(tmp_path / f"rank{r}.pt") for r in (0, 1)]
     # Every buffer dtype goes over gloo: float32 parameters, int64 ind, uint8 packed signs.
     assert set(ranks[0]["dtypes"].values()) == {"torch.float32", "torch.int64", "torch.uint8"}
+    # gloo rejects bool tensors, so the signs travel packed in uint8, not as bool.
+    assert "Invalid scalar type" in ranks[0]["bool_error"]
     assert not torch.equal(ranks[0]["before"]["embedding.rand_weight"],
                            ranks[1]["before"]["embedding.rand_weight"])
     for name, value in ranks[0]["before"].items():
