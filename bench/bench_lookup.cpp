@@ -2,7 +2,10 @@
 //   ours      random_embeddings::ops::embedding, the registered op called through the dispatcher;
 //   dense     at::embedding on the dense n x d float32 table that users replace;
 //   original  the original Python module's forward, written with the same torch ops in C++;
-//   floor     allocating the T x d float32 output and writing each element once.
+//   floor     allocating the T x d float32 output and writing each element once;
+//   copy      at::embedding on the b x d parameter table itself, with the block of each index:
+//             the same bytes read from the same working set and written out, without rotation
+//             or signs. It is what the memory hierarchy lets any kernel with this layout reach.
 // Bytes processed are output bytes (T * d * 4), so the GB/s of all four compare directly.
 // T bags of 20 rows each (mode "mean") are timed too, ours against at::embedding_bag on the dense
 // table; their bytes processed are those of the rows reduced (T * 20 * d * 4).
@@ -69,6 +72,7 @@ class ShapeTables {
     indices_ = at::randint(shape.n, {shape.batch}, generator, at::kLong);
     bag_indices_ = at::randint(shape.n, {shape.batch * kBagSize}, generator, at::kLong);
     bag_offsets_ = at::arange(0, shape.batch * kBagSize, kBagSize);
+    block_indices_ = at::div(indices_, shape.d, "floor");
     expected_ = ops::embedding(rand_weight_, packed_signs_, shape.n, indices_);
   }
 
@@ -76,6 +80,8 @@ class ShapeTables {
   const at::Tensor& rand_weight() const { return rand_weight_; }
   const at::Tensor& packed_signs() const { return packed_signs_; }
   const at::Tensor& indices() const { return indices_; }
+  // indices() / d: the block of each index.
+  const at::Tensor& block_indices() const { return block_indices_; }
   // ours on indices(): every other method must return exactly these rows.
   const at::Tensor& expected() const { return expected_; }
   // batch bags of kBagSize indices: 1-D indices and the offsets where each bag starts.
@@ -105,7 +111,8 @@ class ShapeTables {
 
  private:
   Shape shape_;
-  at::Tensor rand_weight_, packed_signs_, indices_, bag_indices_, bag_offsets_, expected_;
+  at::Tensor rand_weight_, packed_signs_, indices_, block_indices_, bag_indices_, bag_offsets_,
+      expected_;
   at::Tensor dense_, rand_signs_, ind_;
 };
 
@@ -118,7 +125,7 @@ ShapeTables& tables_for(const Shape& shape) {
   return *current;
 }
 
-enum class Method { kOurs, kDense, kOriginal, kFloor, kOursBag, kDenseBag };
+enum class Method { kOurs, kDense, kOriginal, kFloor, kCopy, kOursBag, kDenseBag };
 
 bool is_bag(Method method) { return method == Method::kOursBag || method == Method::kDenseBag; }
 
@@ -132,6 +139,8 @@ const char* method_name(Method method) {
       return "original";
     case Method::kFloor:
       return "floor";
+    case Method::kCopy:
+      return "copy";
     case Method::kOursBag:
       return "ours";
     case Method::kDenseBag:
@@ -218,6 +227,11 @@ void run(benchmark::State& state, Method method, Shape shape, int threads) {
         return at::empty({shape.batch, shape.d}, at::kFloat).fill_(1.0f);
       });
       break;
+    case Method::kCopy:
+      measure(state, shape, shape.batch, none, [&] {
+        return at::embedding(tables.rand_weight(), tables.block_indices());
+      });
+      break;
     case Method::kOursBag:
     case Method::kDenseBag:
       run_bags(state, method, tables);
@@ -231,8 +245,8 @@ std::string benchmark_name(Method method, const Shape& shape, int threads) {
          "/batch:" + std::to_string(shape.batch) + "/threads:" + std::to_string(threads);
 }
 
-constexpr Method kMethods[] = {Method::kOurs,  Method::kDense,   Method::kOriginal,
-                               Method::kFloor, Method::kOursBag, Method::kDenseBag};
+constexpr Method kMethods[] = {Method::kOurs, Method::kDense,   Method::kOriginal, Method::kFloor,
+                               Method::kCopy, Method::kOursBag, Method::kDenseBag};
 
 }  // namespace
 

@@ -5,8 +5,10 @@ Three parts, all run by default (choose with --parts):
 
   speed   bench_lookup (Google Benchmark, --benchmark_format=json): GB/s of output for ours
           (random_embeddings::ops::embedding), dense (at::embedding on the dense n x d table),
-          original (the original Python module's formula in C++ torch ops) and floor (writing
-          a T x d output once), per shape and thread count, with the ratios of ours to each.
+          original (the original Python module's formula in C++ torch ops), floor (writing
+          a T x d output once) and copy (at::embedding on the b x d parameter table itself:
+          the same bytes from the same working set, without rotation or signs), per shape and
+          thread count, with the ratios of ours to each.
   python  per-call time of tiny batches (T = 1 and 32, n = 30k, d = 300) from Python:
           random_embeddings.RandomEmbedding against torch.nn.functional.embedding and
           torch.nn.Embedding on the same dense matrix.
@@ -35,7 +37,7 @@ import timeit
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PARTS = ("speed", "python", "memory")
-METHODS = ("ours", "dense", "original", "floor")
+METHODS = ("ours", "dense", "original", "floor", "copy")
 NAME = re.compile(r"^(?P<kind>lookup|bag)/(?P<method>\w+)/n:(?P<n>\d+)/d:(?P<d>\d+)"
                   r"/batch:(?P<batch>\d+)/threads:(?P<threads>\d+)(/|$)")
 BUILD_HINT = ("build it with `cmake -S {repo} -B {repo}/build -G Ninja -DCMAKE_BUILD_TYPE=Release "
@@ -339,7 +341,10 @@ def main():
             intro = ("### Lookup speed (C++, float32 output, uniformly random int64 indices)\n\n"
                      "GB/s of output (10^9 bytes of T x d float32 per second); the ratios divide "
                      "ours by each: above 1, ours is faster. floor only allocates and writes the "
-                     "output once." + best)
+                     "output once; copy gathers the rows of the b x d parameter table itself "
+                     "(the block of each index), which reads and writes the same bytes as ours "
+                     "from the same working set: the memory hierarchy's ceiling for this "
+                     "layout." + best)
             section = [intro, gbps, "Time per batch:", times]
             if results["bag"]:
                 bag_gbps, bag_times, bag_notes = speed_tables(results["bag"], ("ours", "dense"),
