@@ -19,6 +19,7 @@ output to the console and to log files. (`/usr/bin/python3 -m torch.distributed.
 same launcher where torchrun is absent.)
 """
 import argparse
+import gc
 import os
 import pathlib
 import re
@@ -274,6 +275,11 @@ def main(argv=None):
         torch.save(dict(parameters={n: p.detach() for n, p in model.named_parameters()},
                         buffers={n: b for n, b in model.named_buffers()}, losses=losses,
                         world_size=world), pathlib.Path(args.dump_dir) / f"rank{rank}.pt")
+    # Release DDP before the process group: in torch 1.13, when DDP's reducer drops the last
+    # reference to a destroyed gloo group, its destructor can deadlock joining its threads.
+    del ddp, optimizer
+    gc.collect()
+    dist.barrier()
     dist.destroy_process_group()
 
 

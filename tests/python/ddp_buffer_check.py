@@ -3,6 +3,7 @@
 
     torchrun --nproc_per_node 2 ddp_buffer_check.py OUT_DIR
 """
+import gc
 import pathlib
 import sys
 
@@ -47,6 +48,11 @@ def main(out_dir):
                     after_init=after_init,
                     grads={n: p.grad for n, p in model.named_parameters()}),
                pathlib.Path(out_dir) / f"rank{rank}.pt")
+    # Release DDP before the process group: in torch 1.13, when DDP's reducer drops the last
+    # reference to a destroyed gloo group, its destructor can deadlock joining its threads.
+    del ddp, loss
+    gc.collect()
+    dist.barrier()
     dist.destroy_process_group()
 
 

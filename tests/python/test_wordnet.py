@@ -136,7 +136,7 @@ def torchrun(script, *args):
     command = [sys.executable, "-m", "torch.distributed.run", "--redirects", "1", "--tee", "1",
                "--nproc_per_node", "2",
                "--master_addr", "127.0.0.1", "--master_port", free_port(), script, *args]
-    result = run(command, timeout=600)
+    result = run(command, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     return result
 
