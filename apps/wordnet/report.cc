@@ -22,6 +22,10 @@ std::string duration(double seconds) {
   return fmt::format("{}:{:02d}", total / 60, total % 60);
 }
 
+double bits_per_row(int64_t bytes, int64_t rows) {
+  return 8.0 * static_cast<double>(bytes) / static_cast<double>(rows);
+}
+
 void write_file(const std::filesystem::path& path, const std::string& text) {
   std::ofstream out(path);
   out << text;
@@ -100,12 +104,11 @@ std::string markdown_table(const std::vector<Summary>& summaries, int64_t vocabu
       "row | parameters trained | training examples/s |\n"
       "|---|---|---:|---:|---:|---:|---:|---:|\n";
   for (const Summary& s : summaries) {
-    table += fmt::format(
-        "| {} | {} | {:.2f} ± {:.2f} | {} | {} | {:.1f} | {} | {:.0f} |\n", variant_name(s.variant),
-        variant_description(s.variant), 100 * s.accuracy_mean, 100 * s.accuracy_std, s.seeds,
-        s.embedding_bytes,
-        8.0 * static_cast<double>(s.embedding_bytes) / static_cast<double>(vocabulary_size),
-        s.trained_parameters, s.examples_per_second);
+    table += fmt::format("| {} | {} | {:.2f} ± {:.2f} | {} | {} | {:.1f} | {} | {:.0f} |\n",
+                         variant_name(s.variant), variant_description(s.variant),
+                         100 * s.accuracy_mean, 100 * s.accuracy_std, s.seeds, s.embedding_bytes,
+                         bits_per_row(s.embedding_bytes, vocabulary_size), s.trained_parameters,
+                         s.examples_per_second);
   }
   return table;
 }
@@ -123,12 +126,11 @@ void write_results(const std::string& dir, const std::vector<RunResult>& runs,
       "test_accuracy_max,embedding_bytes,embedding_bits_per_row,trained_parameters,"
       "examples_per_second\n";
   for (const Summary& s : summaries) {
-    csv += fmt::format(
-        "{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{:.3f},{},{:.1f}\n", variant_name(s.variant),
-        variant_description(s.variant), s.seeds, s.accuracy_mean, s.accuracy_std, s.accuracy_min,
-        s.accuracy_max, s.embedding_bytes,
-        8.0 * static_cast<double>(s.embedding_bytes) / static_cast<double>(vocabulary_size),
-        s.trained_parameters, s.examples_per_second);
+    csv += fmt::format("{},{},{},{:.6f},{:.6f},{:.6f},{:.6f},{},{:.3f},{},{:.1f}\n",
+                       variant_name(s.variant), variant_description(s.variant), s.seeds,
+                       s.accuracy_mean, s.accuracy_std, s.accuracy_min, s.accuracy_max,
+                       s.embedding_bytes, bits_per_row(s.embedding_bytes, vocabulary_size),
+                       s.trained_parameters, s.examples_per_second);
   }
   write_file(out / "results.csv", csv);
 
