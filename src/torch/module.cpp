@@ -5,6 +5,7 @@
 #include <torch/serialize/output-archive.h>
 #include <torch/utils.h>
 
+#include "checks.h"
 #include "random_embeddings/core/circulant.h"
 #include "random_embeddings/torch/functional.h"
 #include "random_embeddings/torch/ops.h"
@@ -22,12 +23,10 @@ c10::optional<at::Tensor> optional_tensor(const torch::Tensor& t) {
   return t.defined() ? c10::optional<at::Tensor>(t) : c10::nullopt;
 }
 
+// padding_idx in [0, n), checked as the kernels check it.
 c10::optional<int64_t> checked_padding_idx(c10::optional<int64_t> padding_idx, int64_t n) {
   if (!padding_idx.has_value()) return padding_idx;
-  const int64_t p = *padding_idx;
-  TORCH_CHECK_VALUE(p >= -n && p < n, "RandomEmbedding: padding_idx must be within [", -n, ", ", n,
-                    "), got ", p);
-  return p < 0 ? p + n : p;
+  return detail::normalized_padding_idx(padding_idx, n);
 }
 
 // The buffers both modules hold, drawn and registered in the original module's order.
